@@ -1,0 +1,6 @@
+"""Shared fixtures. Each area keeps its fixtures in its own module under tests/fixtures/."""
+
+pytest_plugins = [
+    "tests.fixtures.db",
+    "tests.fixtures.app",
+]
