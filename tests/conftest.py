@@ -3,4 +3,7 @@
 pytest_plugins = [
     "tests.fixtures.db",
     "tests.fixtures.app",
+    "tests.fixtures.auth",
+    "tests.fixtures.fake_llm",
+    "tests.fixtures.mcp_servers",
 ]
