@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(LLMChatError)
     async def _llmchat_error(_request: Request, exc: LLMChatError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+        return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=dict(exc.headers))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

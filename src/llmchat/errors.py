@@ -6,12 +6,16 @@ the API maps them to responses and SSE `error` events in one place.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 
 class LLMChatError(Exception):
     """Base class: `message` is safe to show to the user; `status_code` is the HTTP status."""
 
     status_code = 500
     recoverable = False
+    headers: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -33,6 +37,7 @@ class Unauthorized(LLMChatError):
     """No valid credentials were presented."""
 
     status_code = 401
+    headers: ClassVar[Mapping[str, str]] = {"WWW-Authenticate": "Bearer"}
 
 
 class Forbidden(LLMChatError):
