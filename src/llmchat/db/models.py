@@ -102,3 +102,22 @@ class LLMModel(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     provider: Mapped[LLMProvider] = relationship(back_populates="models", lazy="joined")
+
+
+class McpServer(Base):
+    """An MCP server registered by an administrator; its token and headers are stored encrypted."""
+
+    __tablename__ = "mcp_servers"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    transport: Mapped[str] = mapped_column(String(20), default="streamable_http")
+    url: Mapped[str | None] = mapped_column(String(2000), default=None)
+    command: Mapped[str | None] = mapped_column(String(1000), default=None)
+    args: Mapped[list[str]] = mapped_column(JSON, default=list)
+    auth_mode: Mapped[str] = mapped_column(String(30), default="none")
+    auth_token_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    # All custom headers as one encrypted JSON object.
+    headers_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
