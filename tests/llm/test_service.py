@@ -26,16 +26,6 @@ def secrets() -> SecretBox:
 
 
 @pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url)
-    await db.upgrade()
-    try:
-        yield db
-    finally:
-        await db.dispose()
-
-
-@pytest.fixture
 async def db(database: Database) -> AsyncIterator[AsyncSession]:
     async with database.session() as session:
         yield session

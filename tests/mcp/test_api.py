@@ -27,7 +27,7 @@ async def test_crud_masks_secrets_and_keeps_them_on_mask(
     assert TOKEN not in created.text
 
     listed = await client.get("/mcp/servers", headers=admin_headers)
-    assert [(s["name"], s["auth_token"]) for s in listed.json()] == [("remote", "*****")]
+    assert [(s["name"], s["auth_token"]) for s in listed.json()["items"]] == [("remote", "*****")]
     assert TOKEN not in listed.text
 
     renamed = await client.patch(
@@ -97,6 +97,18 @@ async def test_duplicate_names_and_unknown_ids(client: httpx.AsyncClient, admin_
     for method, path in [("GET", ""), ("PATCH", ""), ("DELETE", ""), ("POST", "/test")]:
         response = await client.request(method, f"/mcp/servers/nope{path}", json={}, headers=admin_headers)
         assert (response.status_code, response.json()["detail"]) == (404, "No MCP server with id 'nope'."), method
+
+
+async def test_the_list_is_paged_by_name(client: httpx.AsyncClient, admin_headers: dict[str, str]) -> None:
+    for name in ("charlie", "Alpha", "bravo"):
+        body = {"name": name, "url": "http://example.com/mcp"}
+        assert (await client.post("/mcp/servers", json=body, headers=admin_headers)).status_code == 201
+
+    page = (await client.get("/mcp/servers", params={"limit": 2, "offset": 1}, headers=admin_headers)).json()
+
+    assert [s["name"] for s in page["items"]] == ["bravo", "charlie"]
+    assert (page["total"], page["limit"], page["offset"]) == (3, 2, 1)
+    assert (await client.get("/mcp/servers", params={"limit": 0}, headers=admin_headers)).status_code == 422
 
 
 async def test_switching_transport_drops_the_other_target(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from llmchat.auth import (
@@ -21,6 +21,7 @@ from llmchat.auth import (
     check_csrf,
 )
 from llmchat.errors import Forbidden, Unauthorized
+from llmchat.pagination import MAX_LIMIT
 from llmchat.services import Services
 from llmchat.settings import Settings
 
@@ -47,6 +48,10 @@ async def get_db(services: ServicesDep) -> AsyncIterator[AsyncSession]:
 
 
 DbSession = Annotated[AsyncSession, Depends(get_db)]
+
+# The paging parameters of the paged lists; the response is a `llmchat.pagination.Page`.
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 
 
 def _bearer_token(authorization: str | None) -> str | None:

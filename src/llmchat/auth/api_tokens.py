@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from llmchat.auth._time import as_utc, as_utc_or_none
 from llmchat.db.models import ApiToken, User
 from llmchat.errors import InvalidInput, NotFound, Unauthorized
 
@@ -32,9 +31,7 @@ class TokenInfo:
 
     @classmethod
     def of(cls, row: ApiToken) -> TokenInfo:
-        return cls(
-            row.id, row.name, as_utc(row.created_at), as_utc_or_none(row.expires_at), as_utc_or_none(row.last_used_at)
-        )
+        return cls(row.id, row.name, row.created_at, row.expires_at, row.last_used_at)
 
 
 @dataclass(frozen=True)
@@ -94,9 +91,9 @@ async def resolve_api_token(session: AsyncSession, token: str) -> User:
     now = datetime.now(UTC)
     if row is None or row.revoked_at is not None:
         raise Unauthorized(_INVALID)
-    if row.expires_at is not None and as_utc(row.expires_at) <= now:
+    if row.expires_at is not None and row.expires_at <= now:
         raise Unauthorized(_INVALID)
-    if row.last_used_at is None or now - as_utc(row.last_used_at) >= _LAST_USED_EVERY:
+    if row.last_used_at is None or now - row.last_used_at >= _LAST_USED_EVERY:
         row.last_used_at = now
         await session.commit()
     return row.user

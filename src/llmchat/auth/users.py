@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from llmchat.auth._time import as_utc
 from llmchat.auth.passwords import check_password_policy, hash_password
 from llmchat.auth.roles import ROLES
 from llmchat.db.models import User
@@ -33,7 +32,7 @@ class UserInfo:
 
     @classmethod
     def of(cls, user: User) -> UserInfo:
-        return cls(user.id, user.email, user.role, user.is_active, as_utc(user.created_at))
+        return cls(user.id, user.email, user.role, user.is_active, user.created_at)
 
 
 def normalise_email(email: str) -> str:

@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from llmchat.cli._common import console
-from llmchat.cli.providers import JsonOpt, Store, parse, print_json, run_with_store
+from llmchat.cli._common import JsonOpt, Store, console, parse, print_json, run_with_store
 from llmchat.llm import service
 from llmchat.llm.schemas import ModelCreate, ModelOut
+from llmchat.pagination import MAX_LIMIT, every_item
 
 app = typer.Typer(help="Manage the models users can chat with: add them and list them.", no_args_is_help=True)
 
@@ -62,12 +62,9 @@ def list_(
 
     async def work(store: Store) -> list[ModelOut]:
         provider_id = (await service.find_provider(store.session, provider)).id if provider else None
-        items: list[ModelOut] = []
-        while True:
-            page = await service.list_models(store.session, provider_id=provider_id, limit=500, offset=len(items))
-            items += page.items
-            if not page.items or len(items) >= page.total:
-                return items
+        return await every_item(
+            lambda offset: service.list_models(store.session, provider_id=provider_id, limit=MAX_LIMIT, offset=offset)
+        )
 
     models = run_with_store(work)
     if as_json:

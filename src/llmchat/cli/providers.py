@@ -2,80 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
-from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
-from pydantic import BaseModel, ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from llmchat.api.validation import describe_validation_error
-from llmchat.cli._common import console, reported_errors, settings_or_exit
-from llmchat.crypto import SecretBox
-from llmchat.db import Database
+from llmchat.cli._common import JsonOpt, Store, console, parse, print_json, reported_errors, run_with_store
 from llmchat.errors import InvalidInput
 from llmchat.llm import probe, service
 from llmchat.llm.provider_config import provider_type
 from llmchat.llm.schemas import DiscoverResult, HealthResult, ModelOut, ProviderCreate, ProviderOut
-from llmchat.services import secret_box_for
-from llmchat.settings import Settings
-
-T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
+from llmchat.pagination import MAX_LIMIT, every_item
 
 app = typer.Typer(
     help="Manage LLM providers: add them, list them, test them and discover their models.", no_args_is_help=True
 )
 
 ProviderArg = Annotated[str, typer.Argument(help="The provider's name, slug or id.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
-
-
-@dataclass(frozen=True)
-class Store:
-    """What a command works with: a session on the configured database and the keys for its secrets."""
-
-    session: AsyncSession
-    secrets: SecretBox
-    settings: Settings
-
-
-def run_with_store(work: Callable[[Store], Awaitable[T]]) -> T:
-    """Run `work` on the configured database (migrated first), reporting our errors in one line."""
-    settings = settings_or_exit()
-
-    async def main() -> T:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(settings.effective_database_url)
-        try:
-            await db.upgrade()
-            async with db.session() as session:
-                return await work(Store(session, secret_box_for(settings), settings))
-        finally:
-            await db.dispose()
-
-    with reported_errors():
-        return asyncio.run(main())
-    raise AssertionError("unreachable")
-
-
-def parse(model: type[M], **values: Any) -> M:
-    """Build a request model from options, turning a validation problem into our one-line error."""
-    try:
-        return model(**values)
-    except ValidationError as exc:
-        raise InvalidInput(describe_validation_error(exc.errors())) from None
-
-
-def print_json(value: BaseModel | list[Any]) -> None:
-    data = [v.model_dump(mode="json") for v in value] if isinstance(value, list) else value.model_dump(mode="json")
-    typer.echo(json.dumps(data, indent=2))
 
 
 def _config_pairs(pairs: list[str]) -> dict[str, str]:
@@ -145,12 +90,9 @@ def list_(as_json: JsonOpt = False) -> None:
 
 
 async def _all_providers(store: Store) -> list[ProviderOut]:
-    items: list[ProviderOut] = []
-    while True:
-        page = await service.list_providers(store.session, store.secrets, limit=500, offset=len(items))
-        items += page.items
-        if not page.items or len(items) >= page.total:
-            return items
+    return await every_item(
+        lambda offset: service.list_providers(store.session, store.secrets, limit=MAX_LIMIT, offset=offset)
+    )
 
 
 @app.command()

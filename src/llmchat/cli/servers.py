@@ -7,16 +7,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from llmchat.cli._common import console, reported_errors
-from llmchat.cli.providers import Store, parse, print_json, run_with_store
+from llmchat.cli._common import JsonOpt, Store, console, parse, print_json, reported_errors, run_with_store
 from llmchat.errors import InvalidInput
 from llmchat.mcp import catalogue
 from llmchat.mcp.schemas import McpServerCreate, McpServerOut, McpServerTest
+from llmchat.pagination import MAX_LIMIT, every_item
 
 app = typer.Typer(help="Manage registered MCP servers: add them, list them and test them.", no_args_is_help=True)
 
 ServerArg = Annotated[str, typer.Argument(help="The server's name or id.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
 
 
 @app.command()
@@ -77,7 +76,7 @@ def add(
 @app.command("list")
 def list_(as_json: JsonOpt = False) -> None:
     """List the registered servers with their transport, target and auth mode (secrets masked)."""
-    servers = run_with_store(lambda s: catalogue.list_servers(s.session, s.secrets))
+    servers = run_with_store(_all_servers)
     if as_json:
         print_json(servers)
         return
@@ -86,6 +85,12 @@ def list_(as_json: JsonOpt = False) -> None:
     for s in servers:
         table.add_row(s.name, s.transport, _target(s), s.auth_mode, "yes" if s.enabled else "no", s.id)
     console.print(table)
+
+
+async def _all_servers(store: Store) -> list[McpServerOut]:
+    return await every_item(
+        lambda offset: catalogue.list_servers(store.session, store.secrets, limit=MAX_LIMIT, offset=offset)
+    )
 
 
 @app.command()

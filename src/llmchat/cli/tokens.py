@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from llmchat import auth
 from llmchat.auth.api_tokens import MAX_EXPIRY_DAYS
-from llmchat.cli._common import console
-from llmchat.cli.users import run_in_session
+from llmchat.cli._common import JsonOpt, Store, console, print_json, run_with_store
 
 app = typer.Typer(
     help="Create, list and revoke API tokens (sent as `Authorization: Bearer llmc_...`).", no_args_is_help=True
 )
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
 
 
 def token_json(token: auth.TokenInfo) -> dict[str, Any]:
@@ -43,13 +38,13 @@ def create(
 ) -> None:
     """Create a token and print it. It is shown only this once; only a hash is stored."""
 
-    async def work(session: AsyncSession) -> auth.NewToken:
-        user = await auth.get_user_by_email(session, email)
-        return await auth.create_api_token(session, user.id, name, expires_in_days)
+    async def work(store: Store) -> auth.NewToken:
+        user = await auth.get_user_by_email(store.session, email)
+        return await auth.create_api_token(store.session, user.id, name, expires_in_days)
 
-    new = run_in_session(work)
+    new = run_with_store(work)
     if as_json:
-        typer.echo(json.dumps({**token_json(new.info), "token": new.token}))
+        print_json({**token_json(new.info), "token": new.token})
         return
     console.print(f"Created token {new.info.name!r} (id {new.info.id}) for {email}. Copy it now:", highlight=False)
     typer.echo(new.token)
@@ -62,13 +57,13 @@ def list_(
 ) -> None:
     """List a user's tokens that are not revoked (never their secrets)."""
 
-    async def work(session: AsyncSession) -> list[auth.TokenInfo]:
-        user = await auth.get_user_by_email(session, email)
-        return await auth.list_api_tokens(session, user.id)
+    async def work(store: Store) -> list[auth.TokenInfo]:
+        user = await auth.get_user_by_email(store.session, email)
+        return await auth.list_api_tokens(store.session, user.id)
 
-    tokens = run_in_session(work)
+    tokens = run_with_store(work)
     if as_json:
-        typer.echo(json.dumps([token_json(t) for t in tokens]))
+        print_json([token_json(t) for t in tokens])
         return
     table = Table("ID", "Name", "Created", "Expires", "Last used")
     for t in tokens:
@@ -79,7 +74,7 @@ def list_(
 @app.command()
 def revoke(token_id: Annotated[str, typer.Argument(help="The token's id, as shown by `llmchat tokens list`.")]) -> None:
     """Revoke a token: requests using it are refused from now on."""
-    run_in_session(lambda s: auth.revoke_api_token(s, token_id))
+    run_with_store(lambda s: auth.revoke_api_token(s.session, token_id))
     console.print(f"Revoked token {token_id}.", highlight=False)
 
 

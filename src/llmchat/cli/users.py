@@ -2,53 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from llmchat import auth
-from llmchat.cli._common import console, reported_errors, settings_or_exit
-from llmchat.db import Database
-from llmchat.settings import Settings
-
-T = TypeVar("T")
+from llmchat.cli._common import JsonOpt, Store, console, print_json, run_with_store
 
 app = typer.Typer(help="Manage users: create them, list them, change their role or password.", no_args_is_help=True)
 
 EmailArg = Annotated[str, typer.Argument(help="The user's email address (their login).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
 _ROLES = ", ".join(auth.ROLES)
-
-
-@asynccontextmanager
-async def _database_session(settings: Settings) -> AsyncIterator[AsyncSession]:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.effective_database_url)
-    try:
-        await db.upgrade()
-        async with db.session() as session:
-            yield session
-    finally:
-        await db.dispose()
-
-
-def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run `work` on the configured database (migrated first), reporting our errors in one line."""
-    settings = settings_or_exit()
-
-    async def main() -> T:
-        async with _database_session(settings) as session:
-            return await work(session)
-
-    with reported_errors():
-        return asyncio.run(main())
-    raise AssertionError("unreachable")
 
 
 def user_json(user: auth.UserInfo) -> dict[str, Any]:
@@ -76,9 +41,9 @@ def create(
 ) -> None:
     """Create a user. The first user can be the admin: the service only bootstraps one when there is no user."""
     secret = _ask_password(password)
-    user = run_in_session(lambda s: auth.create_user(s, email, secret, role))
+    user = run_with_store(lambda s: auth.create_user(s.session, email, secret, role))
     if as_json:
-        typer.echo(json.dumps(user_json(user)))
+        print_json(user_json(user))
     else:
         console.print(f"Created {user.role} {user.email}.", highlight=False)
 
@@ -86,9 +51,9 @@ def create(
 @app.command("list")
 def list_(as_json: JsonOpt = False) -> None:
     """List every user with their role and whether they may sign in."""
-    users = run_in_session(auth.list_users)
+    users = run_with_store(lambda s: auth.list_users(s.session))
     if as_json:
-        typer.echo(json.dumps([user_json(u) for u in users]))
+        print_json([user_json(u) for u in users])
         return
     table = Table("Email", "Role", "Active", "Created", "ID")
     for u in users:
@@ -104,13 +69,13 @@ def set_role(
 ) -> None:
     """Change a user's role. The last active admin cannot be demoted."""
 
-    async def work(session: AsyncSession) -> auth.UserInfo:
-        user = await auth.get_user_by_email(session, email)
-        return await auth.update_user(session, user.id, role=role)
+    async def work(store: Store) -> auth.UserInfo:
+        user = await auth.get_user_by_email(store.session, email)
+        return await auth.update_user(store.session, user.id, role=role)
 
-    user = run_in_session(work)
+    user = run_with_store(work)
     if as_json:
-        typer.echo(json.dumps(user_json(user)))
+        print_json(user_json(user))
     else:
         console.print(f"{user.email} is now {user.role}.", highlight=False)
 
@@ -125,9 +90,9 @@ def set_password(
     """Set a user's password, e.g. to recover a lost admin password."""
     secret = _ask_password(password)
 
-    async def work(session: AsyncSession) -> auth.UserInfo:
-        user = await auth.get_user_by_email(session, email)
-        return await auth.update_user(session, user.id, password=secret)
+    async def work(store: Store) -> auth.UserInfo:
+        user = await auth.get_user_by_email(store.session, email)
+        return await auth.update_user(store.session, user.id, password=secret)
 
-    user = run_in_session(work)
+    user = run_with_store(work)
     console.print(f"Password of {user.email} changed.", highlight=False)

@@ -6,24 +6,15 @@ write-only: responses carry `*****` in their place.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ModelRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Temperature = Annotated[float, Field(ge=0, le=2, description="Sampling temperature, 0 to 2.")]
 PositiveInt = Annotated[int, Field(gt=0)]
-T = TypeVar("T")
-
-
-def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-# SQLite hands datetimes back without their zone; every time we show is UTC.
-UTCDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class ProviderCreate(BaseModel):
@@ -73,9 +64,9 @@ class ProviderOut(BaseModel):
     enabled: bool
     health_status: str
     health_error: str | None
-    health_checked_at: UTCDatetime | None
-    created_at: UTCDatetime
-    updated_at: UTCDatetime
+    health_checked_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
 
 
 class ModelCreate(BaseModel):
@@ -123,17 +114,8 @@ class ModelOut(BaseModel):
     context_window: int | None
     max_output_tokens: int | None
     enabled: bool
-    created_at: UTCDatetime
-    updated_at: UTCDatetime
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a list: `total` counts every item, `limit`/`offset` echo the request."""
-
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
+    created_at: datetime
+    updated_at: datetime
 
 
 class HealthResult(BaseModel):
@@ -142,7 +124,7 @@ class HealthResult(BaseModel):
     healthy: bool
     error: str | None = Field(description="Why the provider is unhealthy; null when healthy.")
     latency_ms: int
-    checked_at: UTCDatetime
+    checked_at: datetime
 
 
 class DiscoverRequest(BaseModel):

@@ -34,13 +34,13 @@ from llmchat.llm.schemas import (
     ModelCreate,
     ModelOut,
     ModelUpdate,
-    Page,
     ProviderCreate,
     ProviderOut,
     ProviderTypeList,
     ProviderTypeOut,
     ProviderUpdate,
 )
+from llmchat.pagination import DEFAULT_LIMIT, Page, fetch_page
 
 __all__ = [
     "ResolvedModel",
@@ -65,18 +65,14 @@ __all__ = [
     "update_provider",
 ]
 
-DEFAULT_LIMIT = 50
-
-
 # Providers
 
 
 async def list_providers(
     db: AsyncSession, secrets: SecretBox, *, limit: int = DEFAULT_LIMIT, offset: int = 0
 ) -> Page[ProviderOut]:
-    total = await db.scalar(select(func.count()).select_from(LLMProvider)) or 0
-    rows = await db.scalars(select(LLMProvider).order_by(LLMProvider.name).limit(limit).offset(offset))
-    return Page(items=[provider_view(p, secrets) for p in rows], total=total, limit=limit, offset=offset)
+    query = select(LLMProvider).order_by(LLMProvider.name)
+    return await fetch_page(db, query, lambda p: provider_view(p, secrets), limit=limit, offset=offset)
 
 
 async def load_provider(db: AsyncSession, provider_id: str) -> LLMProvider:
@@ -235,9 +231,8 @@ async def list_models(
     if provider_id is not None:
         await load_provider(db, provider_id)
         query = query.where(LLMModel.provider_id == provider_id)
-    total = await db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await db.scalars(query.order_by(LLMProvider.name, LLMModel.model_id).limit(limit).offset(offset))
-    return Page(items=[model_view(m) for m in rows], total=total, limit=limit, offset=offset)
+    query = query.order_by(LLMProvider.name, LLMModel.model_id)
+    return await fetch_page(db, query, model_view, limit=limit, offset=offset)
 
 
 async def _load_model(db: AsyncSession, model_id: str) -> LLMModel:

@@ -24,6 +24,7 @@ from llmchat.mcp.connection import McpConnection
 from llmchat.mcp.schemas import McpServerCreate, McpServerOut, McpServerTest, McpServerUpdate
 from llmchat.mcp.spec import DEFAULT_OPEN_TIMEOUT, TRANSPORTS, ServerSpec, TransportName
 from llmchat.net import REGISTERED_SERVERS, check_url
+from llmchat.pagination import DEFAULT_LIMIT, Page, fetch_page
 
 AUTH_MODES = ("none", "bearer", "headers", "forward_user_token")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -93,9 +94,12 @@ def server_view(server: McpServer, secrets: SecretBox) -> McpServerOut:
     )
 
 
-async def list_servers(db: AsyncSession, secrets: SecretBox) -> list[McpServerOut]:
-    rows = await db.scalars(select(McpServer).order_by(func.lower(McpServer.name)))
-    return [server_view(row, secrets) for row in rows]
+async def list_servers(
+    db: AsyncSession, secrets: SecretBox, *, limit: int = DEFAULT_LIMIT, offset: int = 0
+) -> Page[McpServerOut]:
+    """Servers by name (case-insensitive), secrets masked."""
+    query = select(McpServer).order_by(func.lower(McpServer.name))
+    return await fetch_page(db, query, lambda row: server_view(row, secrets), limit=limit, offset=offset)
 
 
 async def load_server(db: AsyncSession, server_id: str) -> McpServer:

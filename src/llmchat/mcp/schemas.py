@@ -6,21 +6,13 @@ ones from the catalogue, not a schema error. Secrets are write-only: responses c
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Choice = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=40)]
-
-
-def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-# SQLite hands datetimes back without their zone; every time we show is UTC.
-UTCDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class McpServerCreate(BaseModel):
@@ -62,8 +54,8 @@ class McpServerOut(BaseModel):
     auth_token: str | None = Field(description="'*****' when a token is stored, else null.")
     headers: dict[str, str] | None = Field(description="Header names, each value shown as '*****'.")
     enabled: bool
-    created_at: UTCDatetime
-    updated_at: UTCDatetime
+    created_at: datetime
+    updated_at: datetime
 
 
 class McpServerTest(BaseModel):

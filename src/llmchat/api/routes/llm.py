@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, status
 
-from llmchat.api.deps import AdminUser, DbSession, ServicesDep
+from llmchat.api.deps import AdminUser, DbSession, Limit, Offset, ServicesDep
 from llmchat.llm import probe, service
 from llmchat.llm.schemas import (
     DiscoverRequest,
@@ -15,17 +15,14 @@ from llmchat.llm.schemas import (
     ModelCreate,
     ModelOut,
     ModelUpdate,
-    Page,
     ProviderCreate,
     ProviderOut,
     ProviderTypeList,
     ProviderUpdate,
 )
+from llmchat.pagination import Page
 
 router = APIRouter(prefix="/llm", tags=["llm settings"])
-
-Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 
 
 @router.get("/provider-types")

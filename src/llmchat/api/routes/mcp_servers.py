@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from llmchat.api.deps import AdminUser, DbSession, ServicesDep
+from llmchat.api.deps import AdminUser, DbSession, Limit, Offset, ServicesDep
 from llmchat.mcp import catalogue
 from llmchat.mcp.schemas import McpServerCreate, McpServerOut, McpServerTest, McpServerUpdate
+from llmchat.pagination import Page
 
 router = APIRouter(prefix="/mcp/servers", tags=["mcp servers"])
 
 
 @router.get("")
-async def list_servers(_admin: AdminUser, db: DbSession, services: ServicesDep) -> list[McpServerOut]:
-    """Every registered server by name, its token and header values masked."""
-    return await catalogue.list_servers(db, services.secrets)
+async def list_servers(
+    _admin: AdminUser, db: DbSession, services: ServicesDep, limit: Limit = 50, offset: Offset = 0
+) -> Page[McpServerOut]:
+    """Registered servers by name, their token and header values masked."""
+    return await catalogue.list_servers(db, services.secrets, limit=limit, offset=offset)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
