@@ -41,39 +41,41 @@ class Settings(BaseSettings):
     redis_url: str = Field("", description="Redis URL for shared state across workers; empty = in-process.")
 
     # HTTP server
-    host: str = "127.0.0.1"
-    port: int = Field(4444, ge=1, le=65535)
-    workers: int = Field(1, ge=1, le=64)
-    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    host: str = Field("127.0.0.1", description="Address `llmchat serve` listens on.")
+    port: int = Field(4444, ge=1, le=65535, description="Port `llmchat serve` listens on.")
+    workers: int = Field(1, ge=1, le=64, description="Worker processes; more than one needs LLMCHAT_REDIS_URL.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log verbosity.")
 
     # Security
     jwt_secret: SecretStr | None = Field(None, description="HMAC key for login tokens; generated when unset.")
-    jwt_expiry_minutes: int = Field(60 * 24, gt=0)
+    jwt_expiry_minutes: int = Field(60 * 24, gt=0, description="Lifetime of a login token.")
     encryption_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
         description="Fernet keys for secrets at rest, comma-separated, newest first; generated when unset.",
     )
     cookie_secure: bool = Field(False, description="Mark the login cookie Secure (set behind HTTPS).")
-    admin_email: str = "admin@example.com"
-    admin_password: SecretStr | None = None
+    admin_email: str = Field("admin@example.com", description="Admin created at first start.")
+    admin_password: SecretStr | None = Field(
+        None, description="Password of that admin; generated and printed once when unset."
+    )
 
     # LLM providers
     bootstrap_providers: bool = Field(True, description="At first start, add providers found in the environment.")
-    ollama_url: str = "http://127.0.0.1:11434"
+    ollama_url: str = Field("http://127.0.0.1:11434", description="Where first start looks for a local Ollama.")
     provider_timeout: float = Field(10.0, gt=0, description="Seconds for health checks and model discovery.")
 
     # Chat engine
     llm_timeout: float = Field(120.0, gt=0, description="Seconds to wait for the LLM.")
     tool_timeout: float = Field(60.0, gt=0, description="Seconds to wait for one tool call.")
-    tool_result_max_bytes: int = Field(100_000, gt=0)
+    tool_result_max_bytes: int = Field(100_000, gt=0, description="Longer tool results are truncated, with a notice.")
     max_steps: int = Field(10, gt=0, le=100, description="Model requests per turn at most.")
-    history_max_messages: int = Field(50, gt=0)
+    history_max_messages: int = Field(50, gt=0, description="Messages kept in a working history.")
     history_ttl: int = Field(3600, gt=0, description="Seconds of inactivity before a working history is dropped.")
 
     # SSRF policy for user-supplied URLs
-    ssrf_allow_private: bool = False
+    ssrf_allow_private: bool = Field(False, description="Let users connect MCP servers on loopback/private addresses.")
     ssrf_allowed_networks: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = Field(
-        default_factory=list
+        default_factory=list, description="Comma-separated networks (CIDR) users may connect to despite the policy."
     )
 
     @field_validator("encryption_keys", mode="before")
