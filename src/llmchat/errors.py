@@ -17,9 +17,11 @@ class LLMChatError(Exception):
     recoverable = False
     headers: ClassVar[Mapping[str, str]] = {}
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, recoverable: bool | None = None) -> None:
         super().__init__(message)
         self.message = message
+        if recoverable is not None:
+            self.recoverable = recoverable
 
 
 class ConfigurationError(LLMChatError):
@@ -77,9 +79,10 @@ class RateLimited(UpstreamError):
 
 
 class McpUnreachable(UpstreamError):
-    """An MCP server could not be reached or refused the connection."""
+    """An MCP server could not be reached or refused the connection; the next turn reconnects by itself."""
 
     status_code = 503
+    recoverable = True
 
 
 class Timeout(LLMChatError):

@@ -61,7 +61,7 @@ async def test_a_failed_turn_is_an_error_event_or_raises(fake_openai: FakeOpenAI
     ]
 
     assert [e.to_json() for e in events] == [
-        {"type": "error", "error": "The LLM provider failed (HTTP 500). Try again in a moment.", "recoverable": False}
+        {"type": "error", "error": "The LLM provider failed (HTTP 500). Try again in a moment.", "recoverable": True}
     ]
     fake_openai.script(HttpError(500, headers={"x-should-retry": "false"}))
     try:

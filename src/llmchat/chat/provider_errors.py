@@ -33,7 +33,10 @@ def llm_timeout(seconds: float) -> Timeout:
 
 
 def translate_model_error(exc: BaseException, *, timeout: float) -> LLMChatError | None:
-    """Our error for a failed model request, or None when `exc` is not a model failure."""
+    """Our error for a failed model request, or None when `exc` is not a model failure.
+
+    Transient failures are `recoverable`: the same message sent again may well succeed.
+    """
     if isinstance(exc, LLMChatError):
         return exc
     if isinstance(exc, ModelRequestTimeout | ModelTimeoutError | TimeoutError):
@@ -54,10 +57,14 @@ def translate_model_error(exc: BaseException, *, timeout: float) -> LLMChatError
         return InvalidInput("The conversation is too long for this model. Reconnect to start a new one.")
     if isinstance(exc, ModelHTTPError):
         if exc.status_code >= 500:
-            return ProviderUnavailable(f"The LLM provider failed (HTTP {exc.status_code}). Try again in a moment.")
+            return ProviderUnavailable(
+                f"The LLM provider failed (HTTP {exc.status_code}). Try again in a moment.", recoverable=True
+            )
         return ProviderUnavailable(f"The LLM provider refused the request (HTTP {exc.status_code}).")
     if isinstance(exc, ModelConnectionError):
-        return ProviderUnavailable("Could not reach the LLM provider. Check that it is running and reachable.")
+        return ProviderUnavailable(
+            "Could not reach the LLM provider. Check that it is running and reachable.", recoverable=True
+        )
     if isinstance(exc, ModelAPIError | UnexpectedModelBehavior | ValidationError):
-        return ProviderUnavailable(MALFORMED)
+        return ProviderUnavailable(MALFORMED, recoverable=True)
     return None
