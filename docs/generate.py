@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
-import click
 import typer.core
 import typer.main
 
@@ -35,11 +35,12 @@ def config_table() -> str:
     return "\n".join(rows)
 
 
-def _help(command: click.Command, path: list[str]) -> list[str]:
-    ctx = click.Context(command, info_name=" ".join(path), terminal_width=100, max_content_width=100)
+def _help(command: Any, path: list[str]) -> list[str]:
+    """Help of `command` and its sub-commands (typer ships its own click, so duck typing)."""
+    ctx = command.context_class(command, info_name=" ".join(path), terminal_width=100, max_content_width=100)
     out = [f"## `{' '.join(path)}`", "", "```text", command.get_help(ctx).rstrip(), "```", ""]
-    if isinstance(command, click.Group):
-        for name in sorted(command.list_commands(ctx)):
+    if hasattr(command, "list_commands"):
+        for name in command.list_commands(ctx):
             sub = command.get_command(ctx, name)
             if sub is not None and not sub.hidden:
                 out.extend(_help(sub, [*path, name]))
