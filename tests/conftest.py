@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.auth",
     "tests.fixtures.fake_llm",
     "tests.fixtures.mcp_servers",
+    "tests.fixtures.cli",
 ]

@@ -8,39 +8,22 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import typer
 from typer.core import TyperGroup, TyperOption
-from typer.testing import CliRunner
 
 from llmchat.app import create_app
 from llmchat.cli import app
 from llmchat.settings import Settings
 from tests.fixtures.app import make_settings
+from tests.fixtures.cli import as_json
 
 PASSWORD = "a long enough password"
 
 
-@pytest.fixture
-def llmchat(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Run `llmchat ...` against a fresh database; returns the Click result."""
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    env = {"LLMCHAT_DATA_DIR": str(tmp_path / "data"), "LLMCHAT_DATABASE_URL": database_url}
-    runner = CliRunner()
-
-    def run(*args: str, input: str | None = None) -> Any:
-        return runner.invoke(app, list(args), env=env, input=input)
-
-    return run
-
-
-def _json(result: Any) -> Any:
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
 def test_create_list_and_change_users(llmchat: Any) -> None:
-    created = _json(llmchat("users", "create", "Ops@Example.com", "--role", "admin", "--password", PASSWORD, "--json"))
+    created = as_json(
+        llmchat("users", "create", "Ops@Example.com", "--role", "admin", "--password", PASSWORD, "--json")
+    )
     assert created["email"] == "ops@example.com"
     assert created["role"] == "admin"
 
@@ -49,8 +32,8 @@ def test_create_list_and_change_users(llmchat: Any) -> None:
     assert "Created user dev@example.com." in prompted.stdout
     assert PASSWORD not in prompted.stdout
 
-    assert _json(llmchat("users", "set-role", "dev@example.com", "viewer", "--json"))["role"] == "viewer"
-    listed = _json(llmchat("users", "list", "--json"))
+    assert as_json(llmchat("users", "set-role", "dev@example.com", "viewer", "--json"))["role"] == "viewer"
+    listed = as_json(llmchat("users", "list", "--json"))
     assert [(u["email"], u["role"]) for u in listed] == [("ops@example.com", "admin"), ("dev@example.com", "viewer")]
 
     table = llmchat("users", "list")
@@ -85,14 +68,14 @@ def test_set_password(llmchat: Any) -> None:
 
 def test_tokens_made_on_the_command_line_work_against_the_api(llmchat: Any, tmp_path: Path, database_url: str) -> None:
     llmchat("users", "create", "bot@example.com", "--role", "viewer", "--password", PASSWORD)
-    created = _json(
+    created = as_json(
         llmchat("tokens", "create", "bot@example.com", "--name", "nightly", "--expires-in-days", "7", "--json")
     )
     assert created["token"].startswith("llmc_")
     human = llmchat("tokens", "create", "bot@example.com", "--name", "other")
     assert human.stdout.strip().splitlines()[-1].startswith("llmc_")
 
-    listed = _json(llmchat("tokens", "list", "bot@example.com", "--json"))
+    listed = as_json(llmchat("tokens", "list", "bot@example.com", "--json"))
     assert [t["name"] for t in listed] == ["nightly", "other"]
     assert created["token"] not in json.dumps(listed)
 

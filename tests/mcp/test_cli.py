@@ -3,33 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import pytest
-from typer.testing import CliRunner
-
-from llmchat.cli import app
+from tests.fixtures.cli import as_json
 
 TOKEN = "cli-secret-token-42"
-
-
-@pytest.fixture
-def llmchat(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Run `llmchat ...` against a fresh database; returns the Click result."""
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    env = {"LLMCHAT_DATA_DIR": str(tmp_path / "data"), "LLMCHAT_DATABASE_URL": sqlite_url}
-    runner = CliRunner()
-
-    def run(*args: str, input: str | None = None) -> Any:
-        return runner.invoke(app, list(args), env=env, input=input)
-
-    return run
-
-
-def as_json(result: Any) -> Any:
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def test_add_list_and_test(
