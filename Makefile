@@ -34,8 +34,8 @@ run: $(STAMP)
 	$(BIN)/llmchat serve
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks docs
+	$(BIN)/ruff format --check src tests benchmarks docs
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
@@ -45,3 +45,8 @@ test: install-dev lint typecheck
 
 clean:
 	rm -rf $(VENV) $(NPM_DIR) .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks (docs/benchmarks.md): starts the fake LLM, server-everything and the service on 127.0.0.1.
+.PHONY: bench
+bench: install-dev
+	LLMCHAT_EVERYTHING_JS=$(abspath $(EVERYTHING)) $(BIN)/python -m benchmarks $(BENCH_ARGS)
