@@ -1,15 +1,18 @@
-"""The FastAPI application: wiring of services, routers and the error mapping."""
+"""The FastAPI application: wiring of services, routers, the error mapping and the HTTP metrics."""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from llmchat import metrics
 from llmchat.api import routes
 from llmchat.api.validation import describe_validation_error
 from llmchat.errors import LLMChatError
@@ -46,7 +49,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     routes.include_all(app)
+    app.add_middleware(_HttpMetrics)
     return app
+
+
+class _HttpMetrics:
+    """Counts and times every HTTP request, until its response ends, labelled by its route template.
+
+    Pure ASGI, so a streamed response passes through untouched. The template is that of the route the router
+    put in the scope (FastAPI leaves a prefix given to `include_router` out of it: our routers carry theirs).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            route = getattr(scope.get("route"), "path_format", "unmatched")
+            metrics.request_ended(scope["method"], route, status, time.perf_counter() - started)
 
 
 def _safe_errors(errors: object) -> list[dict[str, object]]:

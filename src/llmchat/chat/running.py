@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from llmchat import metrics
 from llmchat.chat.events import PING_FRAME, Error, Event, Final, encode_sse
 from llmchat.chat.turn import Turn
 from llmchat.errors import LLMChatError
@@ -30,6 +32,7 @@ class RunningTurn:
         # Events, pings (bytes) and None at the end; a non-streaming turn needs no queue.
         self._queue: asyncio.Queue[Event | bytes | None] | None = asyncio.Queue() if stream else None
         self._on_done = on_done
+        self._started = time.perf_counter()
         if self._queue is not None:
             turn.emit = self._queue.put_nowait
         self.task = asyncio.create_task(self._drive(), name="chat turn")
@@ -105,11 +108,28 @@ class RunningTurn:
             self.turn.emit(Error(UNEXPECTED))
 
     def _finished(self, task: asyncio.Task[None]) -> None:
+        self._record_outcome()
         if self._queue is None:
             return
         if task.cancelled() and self.final is None:
             self._queue.put_nowait(self._cancelled_final())
         self._queue.put_nowait(None)
+
+    def _record_outcome(self) -> None:
+        if self.error is not None:
+            outcome = "failed"
+        elif self.final is not None and not self.final.cancelled:
+            outcome = "completed"
+        else:
+            outcome = "cancelled"
+        usage = self.turn.usage
+        metrics.turn_ended(
+            outcome,
+            streaming=self.stream,
+            seconds=time.perf_counter() - self._started,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+        )
 
     def _cancelled_final(self) -> Final:
         return Final(content="", conversation_id=self.turn.options.conversation_id, cancelled=True)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from llmchat import metrics
 from llmchat.chat.config import ConfigStore, LLMConfig, MemoryConfigStore, ServerConfig, SessionConfig
 from llmchat.chat.history import HistoryStore, MemoryHistoryStore
 from llmchat.chat.running import RunningTurn
@@ -103,6 +104,7 @@ class SessionManager:
                 await toolset.close()
                 raise
             self._live[user_id] = live
+            metrics.CHAT_SESSIONS.inc()
         return ConnectResult(
             user_id=user_id,
             provider=resolved.provider_name,
@@ -199,6 +201,7 @@ class SessionManager:
             await self.history.clear(config.conversation_id)
         if live is None:
             return
+        metrics.CHAT_SESSIONS.dec()
         if live.turn is not None and live.turn.cancel():
             await asyncio.wait({live.turn.task}, timeout=CLOSE_WAIT)
         await live.toolset.close()

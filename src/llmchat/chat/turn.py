@@ -33,6 +33,7 @@ from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.tools import ToolDefinition
 
+from llmchat import metrics
 from llmchat.chat.events import (
     Event,
     Final,
@@ -102,7 +103,8 @@ class Turn:
     """Where events go; a RunningTurn sets its queue here."""
     new_messages: list[ModelMessage] = field(default_factory=list)
     invocations: list[ToolInvocation] = field(default_factory=list)
-    _usage: Usage = field(default_factory=Usage)
+    usage: Usage = field(default_factory=Usage)
+    """Tokens used so far, over every model request of the turn."""
     _live_stream: StreamedResponse | None = None
     _tool_results: list[ModelRequestPart] = field(default_factory=list)
 
@@ -128,7 +130,7 @@ class Turn:
             conversation_id=self.options.conversation_id,
             tool_invocations=self.invocations,
             elapsed_ms=int((time.perf_counter() - started) * 1000),
-            usage=self._usage,
+            usage=self.usage,
             cancelled=cancelled,
         )
         self.emit(final)
@@ -192,8 +194,8 @@ class Turn:
                 self.emit(Thinking(part.content))
 
     def _count(self, response: ModelResponse) -> None:
-        self._usage.input_tokens += response.usage.input_tokens
-        self._usage.output_tokens += response.usage.output_tokens
+        self.usage.input_tokens += response.usage.input_tokens
+        self.usage.output_tokens += response.usage.output_tokens
 
     async def _run_tools(self, calls: list[ToolCallPart]) -> list[ModelRequestPart]:
         results: list[ModelRequestPart] = [_cancelled_result(call) for call in calls]
@@ -223,6 +225,7 @@ class Turn:
         async def progress(done: float, total: float | None, message: str | None) -> None:
             self.emit(ToolProgress(call_id, name, done, total, message))
 
+        started = time.perf_counter()
         if INVALID_JSON_KEY in args:
             outcome = ToolOutcome(text="The tool arguments are not valid JSON; send a JSON object.", is_error=True)
         else:
@@ -230,6 +233,10 @@ class Turn:
                 outcome = await self.tools.call(name, args, progress=progress)
             except Timeout as exc:
                 outcome = ToolOutcome(text=exc.message, is_error=True)
+            except LLMChatError:
+                metrics.tool_call_ended(ok=False, seconds=time.perf_counter() - started)
+                raise
+        metrics.tool_call_ended(ok=not outcome.is_error, seconds=time.perf_counter() - started)
         invocation.end = now_iso()
         if outcome.is_error:
             invocation.error = outcome.text
@@ -244,8 +251,8 @@ class Turn:
         if self._live_stream is not None:
             partial = self._live_stream.get()
             self._live_stream = None
-            self._usage.input_tokens += partial.usage.input_tokens
-            self._usage.output_tokens += partial.usage.output_tokens
+            self.usage.input_tokens += partial.usage.input_tokens
+            self.usage.output_tokens += partial.usage.output_tokens
             kept = [p for p in partial.parts if isinstance(p, TextPart | ThinkingPart)]
             if kept:
                 self.new_messages.append(replace(partial, parts=kept, state="interrupted"))

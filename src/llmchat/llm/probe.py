@@ -14,6 +14,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from llmchat import metrics
 from llmchat.crypto import MASK, SecretBox
 from llmchat.db import LLMModel
 from llmchat.db.models import utcnow
@@ -44,6 +45,7 @@ async def check_provider_health(
     except LLMChatError as exc:
         error = exc.message
     latency_ms = round((time.perf_counter() - started) * 1000)
+    metrics.provider_checked(provider.provider_type, healthy=error is None)
     provider.health_status = "unhealthy" if error else "healthy"
     provider.health_error = error
     provider.health_checked_at = utcnow()
