@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 from collections.abc import Awaitable, Callable, Iterable
+from functools import cache
 
 import anyio
 import httpcore2
@@ -67,13 +69,19 @@ class _VettingBackend(httpcore2.AsyncNetworkBackend):
         await anyio.sleep(seconds)
 
 
+@cache
+def _shared_ssl_context() -> ssl.SSLContext:
+    """One TLS context for every guarded client: building one loads the CA bundle (~1 MB, tens of ms)."""
+    return httpx2.create_ssl_context()
+
+
 class GuardedTransport(httpx2.AsyncHTTPTransport):
     """`httpx2.AsyncHTTPTransport` over the vetting backend; environment proxies are never used."""
 
     def __init__(self, policy: AddressPolicy, *, limits: httpx2.Limits = httpx2.Limits()) -> None:
         # The parent's constructor builds a pool without a way to pass a network backend, so build our own.
         self._pool = httpcore2.AsyncConnectionPool(
-            ssl_context=httpx2.create_ssl_context(),
+            ssl_context=_shared_ssl_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
