@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from llmchat.auth import _account_cache
+from llmchat.auth._account_cache import Account
 from llmchat.auth.api_tokens import TOKEN_PREFIX, resolve_api_token
 from llmchat.auth.login import decode_login_token
 from llmchat.auth.principal import Principal, Via
@@ -21,16 +23,22 @@ async def authenticate_bearer(session: AsyncSession, token: str, jwt_secret: str
 
 
 async def authenticate_jwt(session: AsyncSession, token: str, jwt_secret: str, via: Via) -> Principal:
-    """A login JWT; the user is read afresh so role changes and deactivation apply at once."""
+    """A login JWT; the user is re-read at most every few seconds (see `_account_cache`)."""
     claims = decode_login_token(token, jwt_secret)
     user_id = claims["sub"]
-    user = await session.get(User, user_id) if isinstance(user_id, str) else None
-    if user is None:
+    if not isinstance(user_id, str):
         raise Unauthorized("Invalid token.")
-    return _principal(user, via, token)
+    account = _account_cache.recall(user_id)
+    if account is None:
+        user = await session.get(User, user_id)
+        if user is None:
+            raise Unauthorized("Invalid token.")
+        account = Account(user.id, user.email, user.role, user.is_active)
+        _account_cache.remember(account)
+    return _principal(account, via, token)
 
 
-def _principal(user: User, via: Via, token: str | None) -> Principal:
+def _principal(user: User | Account, via: Via, token: str | None) -> Principal:
     if not user.is_active:
         raise Forbidden(ACCOUNT_DISABLED)
     return Principal(user.id, user.email, user.role, permissions_for(user.role), via, token)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from llmchat.auth import _account_cache
 from llmchat.auth.passwords import check_password_policy, hash_password
 from llmchat.auth.roles import ROLES
 from llmchat.db.models import User
@@ -105,6 +106,7 @@ async def update_user(
     if new_hash is not None:
         user.password_hash = new_hash
     await session.commit()
+    _account_cache.forget(user.id)
     return UserInfo.of(user)
 
 
@@ -114,6 +116,7 @@ async def delete_user(session: AsyncSession, user_id: str) -> None:
     await _keep_an_admin(session, user)
     await session.delete(user)
     await session.commit()
+    _account_cache.forget(user_id)
 
 
 async def _get(session: AsyncSession, user_id: str) -> User:
