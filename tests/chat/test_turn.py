@@ -171,6 +171,20 @@ async def test_the_last_allowed_step_offers_no_tools(fake_openai: FakeOpenAI, ev
     assert run.final.content == "enough"
 
 
+async def test_sessions_to_one_server_share_their_tool_definitions(
+    fake_openai: FakeOpenAI, everything: McpToolset, everything_http_url: str
+) -> None:
+    other = await McpToolset.connect([everything_spec(everything_http_url)])
+    try:
+        mine = openai_setup(fake_openai, everything).params.function_tools
+        theirs = openai_setup(fake_openai, other).params.function_tools
+    finally:
+        await other.close()
+    assert len(mine) == len(everything.tools) > 0
+    assert all(a is b for a, b in zip(mine, theirs, strict=True))
+    assert [d.name for d in mine] == [t.name for t in everything.tools]
+
+
 @pytest.mark.parametrize(
     ("reply", "error", "status"),
     [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import time
@@ -10,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from mcp.shared.message import SessionMessage
+from mcp_types import JSONRPCResponse
 
 from llmchat.errors import McpUnreachable, Timeout
 from llmchat.mcp import McpConnection, ServerSpec
@@ -126,6 +129,21 @@ async def test_opened_in_one_task_used_and_closed_in_others(spec: ServerSpec) ->
     with pytest.raises(McpUnreachable, match="was closed"):
         await conn.call_tool("echo", {"message": "c"})
     assert conn.sessions_opened == 1
+
+
+async def test_idle_sessions_share_the_listing_and_keep_no_message(spec: ServerSpec) -> None:
+    """Sessions to one server hold one copy of its tools; the dispatcher keeps no message it has routed.
+
+    (The SDK's SSE reader itself keeps its last event and message in its loop variables: not ours to drop.)"""
+    async with McpConnection(spec) as first, McpConnection(spec) as second:
+        assert [t.name for t in first.tools] == [t.name for t in second.tools]
+        assert all(a is b for a, b in zip(first.tools, second.tools, strict=True))
+        assert (await first.call_tool("echo", {"message": "kept?"})).text == "Echo: kept?"
+        await asyncio.sleep(0.05)
+        gc.collect()
+        held = [o for o in gc.get_objects() if isinstance(o, SessionMessage) and isinstance(o.message, JSONRPCResponse)]
+        if spec.transport != "sse":
+            assert not [o for o in held if "kept?" in repr(o.message.result) or "tools" in o.message.result]
 
 
 @pytest.mark.parametrize("transport", ["streamable_http", "sse"])

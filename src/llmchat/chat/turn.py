@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -73,13 +74,27 @@ class ModelSetup:
     ) -> ModelSetup:
         """Tool definitions are built here once: offering tools is costly enough without rebuilding them."""
         instructions = [InstructionPart(system_prompt)] if system_prompt else None
-        definitions = [
-            ToolDefinition(name=t.name, parameters_json_schema=t.input_schema, description=t.description or None)
-            for t in tools
-        ]
+        definitions = [_definition(t) for t in tools]
         params = ModelRequestParameters(function_tools=definitions, instruction_parts=instructions)
         last = ModelRequestParameters(instruction_parts=instructions) if definitions else params
         return cls(model, settings, params, last)
+
+
+_definitions: weakref.WeakValueDictionary[tuple[str, str | None, int], ToolDefinition] = weakref.WeakValueDictionary()
+
+
+def _definition(tool: ExposedTool) -> ToolDefinition:
+    """One definition per (name, description, schema), however many sessions offer the tool: sessions to the
+    same server share its listing's schema dicts (see `llmchat.mcp.connection`), so 200 sessions keep one set.
+    pydantic-ai never changes a definition (it copies with `replace`); the key's `id` is valid while the
+    definition, which holds the schema, is alive."""
+    description = tool.description or None
+    key = (tool.name, description, id(tool.input_schema))
+    definition = _definitions.get(key)
+    if definition is None:
+        definition = ToolDefinition(name=tool.name, parameters_json_schema=tool.input_schema, description=description)
+        _definitions[key] = definition
+    return definition
 
 
 @dataclass(frozen=True, slots=True)

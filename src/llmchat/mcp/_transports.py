@@ -3,6 +3,13 @@
 Each transport is wrapped so that we learn what the SDK keeps to itself: the HTTP status of the last failed
 request (a 401 otherwise reaches us as a generic JSON-RPC error) and the end of the server's message
 stream (a stdio server that exited, an SSE stream that broke), which means the session is gone.
+
+The wrapper also keeps an idle session small: the SDK's dispatcher holds the last message it received in its
+loop variable while it waits for the next one, which for an idle session is the tools/list response (~40 kB
+of parsed JSON for server-everything's 13 tools) or the last tool result. So each message goes to the
+dispatcher in an envelope of ours, emptied when the dispatcher asks for the next message: by then it has
+routed the previous one (a response's result is handed to the waiting request, a request or notification
+to its handler), and it never looks at it again.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from mcp.client.sse import sse_client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import MCP_SESSION_ID, streamable_http_client
 from mcp.shared.message import SessionMessage
+from mcp_types import JSONRPCNotification
 
 from llmchat.mcp.spec import ServerSpec
 from llmchat.net import guarded_client
@@ -89,12 +97,17 @@ async def _watched(inner: Transport, watch: TransportWatch) -> AsyncIterator[Tra
         yield _WatchedReadStream(read_stream, watch), write_stream
 
 
+_SPENT = JSONRPCNotification(jsonrpc="2.0", method="llmchat/spent")
+"""What an envelope holds once the dispatcher has moved on from its message."""
+
+
 class _WatchedReadStream:
-    """Passes messages through unchanged; records the end of the stream."""
+    """Passes messages through in envelopes of ours (see the module docstring); records the end of the stream."""
 
     def __init__(self, inner: ReadStream[Incoming], watch: TransportWatch) -> None:
         self._inner = inner
         self._watch = watch
+        self._last: SessionMessage | None = None
 
     @property
     def last_context(self) -> object:
@@ -102,11 +115,17 @@ class _WatchedReadStream:
         return getattr(self._inner, "last_context", None)
 
     async def receive(self) -> Incoming:
+        last, self._last = self._last, None
+        if last is not None:  # the dispatcher is done with it: let the message go while the session idles
+            last.message, last.metadata = _SPENT, None
         try:
-            return await self._inner.receive()
+            item = await self._inner.receive()
         except (anyio.EndOfStream, anyio.ClosedResourceError):
             self._watch.closed = True
             raise
+        if isinstance(item, SessionMessage):
+            item = self._last = SessionMessage(item.message, item.metadata)
+        return item
 
     async def aclose(self) -> None:
         await self._inner.aclose()

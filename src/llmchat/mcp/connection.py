@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -51,6 +52,31 @@ class _CallFailed(Exception):
         self.alone = alone
 
 
+class _Listing:
+    """A server's tools as listed, shared by every session that listed the same ones."""
+
+    __slots__ = ("__weakref__", "tools")
+
+    def __init__(self, tools: tuple[types.Tool, ...]) -> None:
+        self.tools = tools
+
+
+_NO_TOOLS = _Listing(())
+_listings: weakref.WeakValueDictionary[tuple[object, ...], _Listing] = weakref.WeakValueDictionary()
+"""The latest listing per server, while a session holds it: 200 sessions to one server keep one copy of its
+tools (~55 kB for server-everything's 13) instead of 200."""
+
+
+def _shared_listing(spec: ServerSpec, tools: list[types.Tool]) -> _Listing:
+    """The listing an open session to the same server already holds if it is equal to `tools`, else `tools`."""
+    key = (spec.transport, spec.url, spec.command, spec.args)
+    known = _listings.get(key)
+    if known is not None and known.tools == tuple(tools):
+        return known
+    listing = _listings[key] = _Listing(tuple(tools))
+    return listing
+
+
 class _Session:
     """One SDK session and the background task that owns it."""
 
@@ -58,7 +84,7 @@ class _Session:
         self.spec = spec
         self.watch = TransportWatch()
         self.client: mcp.Client | None = None
-        self.tools: list[types.Tool] = []
+        self.listing = _NO_TOOLS
         self.failure: BaseException | None = None
         self.lost = False
         self.in_flight = 0
@@ -76,7 +102,7 @@ class _Session:
     async def _own(self) -> None:
         try:
             async with mcp.Client(self._transport, client_info=CLIENT_INFO, cache=None) as client:
-                self.tools = await _list_tools(client)
+                self.listing = _shared_listing(self.spec, await _list_tools(client))
                 self.client = client
                 self._settled.set()
                 await self._stop.wait()
@@ -156,7 +182,7 @@ class McpConnection:
         self._tool_timeout = tool_timeout
         self._max_result_bytes = max_result_bytes
         self._session: _Session | None = None
-        self._tools: list[types.Tool] = []
+        self._listing = _NO_TOOLS
         self._lock = asyncio.Lock()
         self._closed = False
 
@@ -166,8 +192,10 @@ class McpConnection:
 
     @property
     def tools(self) -> list[types.Tool]:
-        """The server's tools, as listed when the session was (last) opened."""
-        return list(self._tools)
+        """The server's tools, as listed when the session was (last) opened.
+
+        The `Tool` objects may be shared with other connections to the same server: treat them as read-only."""
+        return list(self._listing.tools)
 
     async def open(self) -> None:
         """Connect, handshake and list the tools. Raises McpUnreachable (or InvalidInput for a refused URL)."""
@@ -237,7 +265,7 @@ class McpConnection:
             session = _Session(self.spec, read_timeout=max(300.0, self._tool_timeout + self.spec.timeout))
             await session.ready()
             self._session = session
-            self._tools = session.tools
+            self._listing = session.listing
             self.sessions_opened += 1
             return session
 
