@@ -1,8 +1,11 @@
 """Floors for start-up and memory, in a fresh process: importing our libraries, and idle MCP client sessions.
 
-`python -m benchmarks.import_floor [MCP_URL N]` prints `IMPORTED {json}` once the libraries llmchat serves
-with are imported (seconds, RSS), then, given a URL, opens N sessions with the official SDK (each listing the
-tools) and prints `SESSIONS {json}` with the RSS they added per session.
+`python -m benchmarks.import_floor [MCP_URL N [shared-tls]]` prints `IMPORTED {json}` once the libraries
+llmchat serves with are imported (seconds, RSS), then, given a URL, opens N sessions with the official SDK
+(each listing the tools) and prints `SESSIONS {json}` with the RSS they added per session: `mcp.Client(url)`
+as it comes (each session builds its own TLS context, ~0.9 MB) or, with `shared-tls`, over httpx2 clients
+that share one TLS context, as llmchat's do. One kind per process: memory the first kind freed would be
+reused by the second.
 """
 
 from __future__ import annotations
@@ -30,30 +33,36 @@ def _import_libraries() -> None:
     import uvicorn  # noqa: F401
 
 
-async def _sessions(url: str, count: int) -> dict[str, float]:
-    import mcp
+async def _sessions(url: str, count: int, *, shared_tls: bool) -> float:
+    """RSS per idle session, in kB."""
+    import contextlib
 
-    opened: list[mcp.Client] = []
+    import httpx2
+    import mcp
+    from mcp.client.streamable_http import streamable_http_client
+
+    context = httpx2.create_ssl_context()
     before = rss_bytes()
-    try:
+    async with contextlib.AsyncExitStack() as stack:
         for _ in range(count):
-            client = mcp.Client(url)
-            await client.__aenter__()
-            opened.append(client)
+            if shared_tls:
+                http = await stack.enter_async_context(httpx2.AsyncClient(verify=context))
+                client = await stack.enter_async_context(mcp.Client(streamable_http_client(url, http_client=http)))
+            else:
+                client = await stack.enter_async_context(mcp.Client(url))
             await client.list_tools()
         after = rss_bytes()
-    finally:
-        for client in reversed(opened):
-            await client.__aexit__(None, None, None)
-    return {"sessions": count, "rss_per_session_kb": (after - before) / count / 1024}
+    return (after - before) / count / 1024
 
 
 def main() -> None:
     _import_libraries()
     imported = {"import_s": time.perf_counter() - _started, "rss_mb": rss_bytes() / 1024 / 1024}
     print("IMPORTED " + json.dumps(imported), flush=True)
-    if len(sys.argv) == 3:
-        print("SESSIONS " + json.dumps(asyncio.run(_sessions(sys.argv[1], int(sys.argv[2])))), flush=True)
+    if len(sys.argv) >= 3:
+        shared = sys.argv[3:] == ["shared-tls"]
+        per_session = asyncio.run(_sessions(sys.argv[1], int(sys.argv[2]), shared_tls=shared))
+        print("SESSIONS " + json.dumps({"sessions": int(sys.argv[2]), "rss_per_session_kb": per_session}), flush=True)
 
 
 if __name__ == "__main__":

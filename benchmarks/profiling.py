@@ -88,7 +88,7 @@ CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("LLM call, rest: pydantic-ai, openai SDK, httpx2", ("pydantic_ai/", "openai/", "httpx2/", "httpcore2/")),
     ("database: auth user lookup, model resolve (aiosqlite)", ("current_user (", "aiosqlite/", "sqlalchemy/")),
     ("SSE response writes (StreamingResponse -> socket)", ("StreamingResponse.",)),
-    ("HTTP serving: uvicorn h11 + Starlette + FastAPI", ("uvicorn/protocols", "starlette/", "fastapi/", "h11/")),
+    ("HTTP serving: uvicorn + Starlette + FastAPI", ("uvicorn/protocols", "starlette/", "fastapi/", "h11/")),
     ("llmchat chat engine (own frames)", ("llmchat/chat/",)),
     ("event loop: epoll wait", ("select (selectors.py",)),
     ("event loop: callbacks, task switches, sockets", ("asyncio/", "anyio/")),
