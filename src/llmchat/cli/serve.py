@@ -34,4 +34,7 @@ def serve(
         workers=workers,
         log_level=settings.log_level,
         proxy_headers=True,
+        # Chat clients pause between messages; closing idle keep-alive connections after uvicorn's default 5 s
+        # races clients that reuse them (a request sent as the server closes fails with an empty read error).
+        timeout_keep_alive=75,
     )
