@@ -124,8 +124,9 @@ class _Session:
             raise
         if self.client is None:
             failure = self.failure or RuntimeError("session ended during the handshake")
-            log.info("MCP server %r could not be opened: %r", self.spec.name, failure)
-            raise open_error(self.spec, failure, self.watch) from None
+            error = open_error(self.spec, failure, self.watch)
+            log.info("MCP server %r could not be opened: %s", self.spec.name, error.message)
+            raise error from None
 
     async def call(
         self, name: str, arguments: dict[str, Any], read_timeout: float, progress: ProgressCallback | None
