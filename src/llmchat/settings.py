@@ -78,16 +78,9 @@ class Settings(BaseSettings):
         default_factory=list, description="Comma-separated networks (CIDR) users may connect to despite the policy."
     )
 
-    @field_validator("encryption_keys", mode="before")
+    @field_validator("encryption_keys", "ssrf_allowed_networks", mode="before")
     @classmethod
-    def _split_keys(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
-
-    @field_validator("ssrf_allowed_networks", mode="before")
-    @classmethod
-    def _split_networks(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
@@ -109,10 +102,6 @@ class Settings(BaseSettings):
     @cached_property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'llmchat.db'}"
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.effective_database_url.startswith("sqlite")
 
 
 def _unknown_variables() -> list[str]:

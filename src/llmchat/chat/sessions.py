@@ -35,7 +35,7 @@ from llmchat.crypto import SecretBox
 from llmchat.errors import Conflict, InvalidInput
 from llmchat.llm.factory import build_model, model_settings
 from llmchat.llm.resolve import ResolvedModel, resolve_model
-from llmchat.mcp import McpToolset, ServerSpec
+from llmchat.mcp import McpToolset, ServerSpec, bearer
 from llmchat.mcp.catalogue import registered_specs
 from llmchat.net import AddressPolicy
 from llmchat.settings import Settings
@@ -277,7 +277,7 @@ def _user_spec(given: ServerInput, policy: AddressPolicy, name: str) -> ServerSp
     headers = dict(given.headers or {})
     token = (given.auth_token or "").strip()
     if token:
-        headers["Authorization"] = token if token.lower().startswith("bearer ") else f"Bearer {token}"
+        headers["Authorization"] = bearer(token)
     return ServerSpec(name=name, transport=transport, url=given.url, headers=headers, policy=policy)
 
 

@@ -266,8 +266,7 @@ class Turn:
         if self._live_stream is not None:
             partial = self._live_stream.get()
             self._live_stream = None
-            self.usage.input_tokens += partial.usage.input_tokens
-            self.usage.output_tokens += partial.usage.output_tokens
+            self._count(partial)
             kept = [p for p in partial.parts if isinstance(p, TextPart | ThinkingPart)]
             if kept:
                 self.new_messages.append(replace(partial, parts=kept, state="interrupted"))

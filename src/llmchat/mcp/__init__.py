@@ -6,7 +6,7 @@ learns whether it speaks streamable HTTP, SSE or stdio.
 
 from llmchat.mcp.connection import McpConnection, ProgressCallback
 from llmchat.mcp.results import ToolOutcome
-from llmchat.mcp.spec import TRANSPORTS, ServerSpec, TransportName
+from llmchat.mcp.spec import TRANSPORTS, ServerSpec, TransportName, bearer
 from llmchat.mcp.toolset import ExposedTool, McpToolset, valid_tool_name
 
 __all__ = [
@@ -18,5 +18,6 @@ __all__ = [
     "ServerSpec",
     "ToolOutcome",
     "TransportName",
+    "bearer",
     "valid_tool_name",
 ]

@@ -22,7 +22,7 @@ from llmchat.db import McpServer
 from llmchat.errors import Conflict, InvalidInput, LLMChatError, NotFound
 from llmchat.mcp.connection import McpConnection
 from llmchat.mcp.schemas import McpServerCreate, McpServerOut, McpServerTest, McpServerUpdate
-from llmchat.mcp.spec import DEFAULT_OPEN_TIMEOUT, TRANSPORTS, ServerSpec, TransportName
+from llmchat.mcp.spec import DEFAULT_OPEN_TIMEOUT, TRANSPORTS, ServerSpec, TransportName, bearer
 from llmchat.net import REGISTERED_SERVERS, check_url
 from llmchat.pagination import DEFAULT_LIMIT, Page, fetch_page
 
@@ -195,11 +195,11 @@ def server_spec(
     headers: dict[str, str] = {}
     token = _stored_token(server, secrets)
     if server.auth_mode == "bearer" and token:
-        headers["Authorization"] = _bearer(token)
+        headers["Authorization"] = bearer(token)
     elif server.auth_mode == "headers":
         headers.update(_stored_headers(server, secrets) or {})
     elif server.auth_mode == "forward_user_token" and user_token:
-        headers["Authorization"] = _bearer(user_token)
+        headers["Authorization"] = bearer(user_token)
     return ServerSpec(
         name=server.name,
         transport=cast(TransportName, server.transport),  # checked when stored
@@ -282,10 +282,6 @@ def _new_headers(sent: dict[str, str] | None, stored: dict[str, str]) -> dict[st
             value = stored[name]
         headers[name] = value.strip()
     return headers
-
-
-def _bearer(token: str) -> str:
-    return token if token.lower().startswith("bearer ") else f"Bearer {token}"
 
 
 def _blank_to_none(value: str | None) -> str | None:

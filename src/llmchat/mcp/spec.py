@@ -49,3 +49,8 @@ class ServerSpec:
         if self.transport == "stdio":
             return self.command or ""
         return safe_url(self.url or "")
+
+
+def bearer(token: str) -> str:
+    """The `Authorization` value for `token`, which may already start with `Bearer `."""
+    return token if token.lower().startswith("bearer ") else f"Bearer {token}"
