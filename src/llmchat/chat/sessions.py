@@ -152,7 +152,7 @@ class SessionManager:
                     status="no_active_session", user_id=user_id, message="No active session to disconnect."
                 )
             try:
-                await self._end(user_id)
+                await self._end(user_id, config)
             except Exception as exc:
                 log.warning("cleanup of the chat session of %s failed", user_id, exc_info=True)
                 return DisconnectResult(
@@ -192,11 +192,15 @@ class SessionManager:
             raise InvalidInput(NO_SESSION)
         return live
 
-    async def _end(self, user_id: str) -> None:
-        """Forget the session of `user_id` everywhere: stop its turn, close its servers, drop its history."""
-        config = await self.configs.get(user_id)
-        await self.configs.delete(user_id)
+    async def _end(self, user_id: str, config: SessionConfig | None = None) -> None:
+        """Forget the session of `user_id` everywhere: stop its turn, close its servers, drop its history.
+
+        `config` is the stored config when the caller has read it already; a live session carries its own.
+        """
         live = self._live.pop(user_id, None)
+        if config is None:
+            config = live.config if live is not None else await self.configs.get(user_id)
+        await self.configs.delete(user_id)
         if config is not None:
             await self.history.clear(config.conversation_id)
         if live is None:
