@@ -7,7 +7,7 @@ shapes of SPEC 1 are written down once, here.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeAlias
 
@@ -87,8 +87,21 @@ class Thinking:
         return {"content": self.content}
 
 
+class _FlatEvent:
+    """An event whose JSON is its `type` followed by each of its fields, in declaration order."""
+
+    __slots__ = ()
+    type: ClassVar[str]
+
+    def to_json(self) -> JsonObject:
+        out: JsonObject = {"type": self.type}
+        for f in fields(self):  # type: ignore[arg-type]  # every subclass is a dataclass
+            out[f.name] = getattr(self, f.name)
+        return out
+
+
 @dataclass(frozen=True, slots=True)
-class ToolStart:
+class ToolStart(_FlatEvent):
     """The model called a tool; it is running now."""
 
     type: ClassVar[str] = "tool_start"
@@ -98,19 +111,9 @@ class ToolStart:
     input: JsonObject
     start: str
 
-    def to_json(self) -> JsonObject:
-        return {
-            "type": self.type,
-            "id": self.id,
-            "tool": self.tool,
-            "server": self.server,
-            "input": self.input,
-            "start": self.start,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class ToolProgress:
+class ToolProgress(_FlatEvent):
     """A progress notification from the MCP server about a running tool call."""
 
     type: ClassVar[str] = "tool_progress"
@@ -120,19 +123,9 @@ class ToolProgress:
     total: float | None = None
     message: str | None = None
 
-    def to_json(self) -> JsonObject:
-        return {
-            "type": self.type,
-            "id": self.id,
-            "tool": self.tool,
-            "progress": self.progress,
-            "total": self.total,
-            "message": self.message,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class ToolEnd:
+class ToolEnd(_FlatEvent):
     """A tool call finished; `output` is its text, or JSON when the tool returned structured content."""
 
     type: ClassVar[str] = "tool_end"
@@ -142,19 +135,9 @@ class ToolEnd:
     output: Any
     end: str
 
-    def to_json(self) -> JsonObject:
-        return {
-            "type": self.type,
-            "id": self.id,
-            "tool": self.tool,
-            "server": self.server,
-            "output": self.output,
-            "end": self.end,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class ToolError:
+class ToolError(_FlatEvent):
     """A tool call failed; the error also went back to the model."""
 
     type: ClassVar[str] = "tool_error"
@@ -163,16 +146,6 @@ class ToolError:
     server: str
     error: str
     time: str
-
-    def to_json(self) -> JsonObject:
-        return {
-            "type": self.type,
-            "id": self.id,
-            "tool": self.tool,
-            "server": self.server,
-            "error": self.error,
-            "time": self.time,
-        }
 
 
 @dataclass(frozen=True, slots=True)
